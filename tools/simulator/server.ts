@@ -157,7 +157,8 @@ class SimulatorServer implements Simulator {
     res.on('finish', leave);
     res.on('close', () => {
       leave();
-      controller.abort();
+      // Only an unfinished answer has waits to cancel; aborting also costs a DOMException.
+      if (!res.writableFinished) controller.abort();
       this.open.delete(controller);
       record.endedAt = Date.now();
       if (res.writableFinished || ending.byUs) this.events.emit('response', record);

@@ -15,6 +15,9 @@ const CONTENT_TYPES = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp'
 
 export class UrlStore {
   private readonly hosted = new Map<string, Hosted>();
+  /** Random per store, then a counter: names that cannot be guessed across runs, without a syscall each. */
+  private readonly prefix = randomBytes(8).toString('hex');
+  private counter = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -23,7 +26,7 @@ export class UrlStore {
 
   /** Hosts the image and returns its path, e.g. `/files/4f1c...png`. */
   add(image: RenderedImage): string {
-    const name = `${randomBytes(12).toString('hex')}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
+    const name = `${this.prefix}${(++this.counter).toString(16).padStart(8, '0')}.${image.format === 'jpeg' ? 'jpg' : image.format}`;
     this.hosted.set(name, { image, expiresAt: Date.now() + this.ttlMs });
     if (this.hosted.size > this.maxEntries) {
       const oldest = this.hosted.keys().next();

@@ -220,7 +220,7 @@ describe('simulator: edits validation', () => {
     assertApiError(await post(sim, 'edits', { ...base, n: '11' }, [{ data: png }]), 400, 'n', 'integer_above_max_value');
   });
 
-  for (const size of ['1000x1000', '4096x1024', '496x1536', '3840x2176', 'big']) {
+  for (const size of ['1000x1000', '1000x1024', '1024x1000', '4096x1024', '496x1536', '3840x2176', 'big']) {
     it(`refuses size ${size}`, async () => {
       assertApiError(await post(sim, 'edits', { ...base, size }, [{ data: png }]), 400, 'size', 'invalid_value');
     });
