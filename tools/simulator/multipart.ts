@@ -42,6 +42,7 @@ export function parseForm(req: IncomingMessage, limits: FormLimits): Promise<Par
     try {
       parser = busboy({
         headers: req.headers,
+        defParamCharset: 'utf8', // browsers and undici send UTF-8 file names
         limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fieldSize: limits.maxFieldBytes },
       });
     } catch (err) {

@@ -211,9 +211,15 @@ class SimulatorServer implements Simulator {
     const { form, problem } = await this.readForm(endpoint, req);
     record.fields = form.fields;
     record.files = form.files.map((file) => {
-      const info = sniffImage(file.data);
-      const dimensions = info.width === undefined ? {} : { width: info.width, height: info.height };
-      return { field: file.field, filename: file.filename, contentType: file.contentType, length: file.data.length, detectedType: info.type, ...dimensions };
+      const { type, width, height } = sniffImage(file.data);
+      return {
+        field: file.field,
+        filename: file.filename,
+        contentType: file.contentType,
+        length: file.data.length,
+        detectedType: type,
+        ...(width === undefined ? {} : { width, height }),
+      };
     });
     this.received.add(record);
     this.events.emit('request', record);

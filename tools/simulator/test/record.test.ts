@@ -49,7 +49,7 @@ describe('simulator: request record', () => {
       'edits',
       { model: 'gpt-image-2', prompt: 'vary it', safety_identifier: 'hash-1', size: '1024x1024' },
       [
-        { data: jpeg, field: 'image[]', type: 'image/jpeg', name: 'a.jpg' },
+        { data: jpeg, field: 'image[]', type: 'image/jpeg', name: 'café.jpg' },
         { data: webp, field: 'image[]', type: 'image/webp', name: 'b.webp' },
       ],
       { key: SECRET },
@@ -57,6 +57,7 @@ describe('simulator: request record', () => {
     assert.equal(result.status, 200);
     const [record] = sim.requests;
     assert.deepEqual(record.fields, { model: 'gpt-image-2', prompt: 'vary it', safety_identifier: 'hash-1', size: '1024x1024' });
+    assert.equal(record.files[0].filename, 'café.jpg');
     assert.deepEqual(
       record.files.map((f) => [f.detectedType, f.width, f.height, f.length]),
       [
