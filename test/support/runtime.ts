@@ -1,0 +1,50 @@
+/**
+ * Runs our nodes in the real Node-RED runtime (node-red-node-test-helper) with the real
+ * i18n catalogues, and observes outcomes through the runtime's own `onComplete` hook.
+ */
+import { join } from 'node:path';
+import helper from 'node-red-node-test-helper';
+import { hooks, i18n } from '@node-red/util';
+
+const root = join(__dirname, '..', '..');
+export const distNodes = join(root, 'dist', 'nodes');
+
+helper.init(require.resolve('node-red'));
+
+type Register = (red: Record<string, unknown>) => unknown;
+type Translate = (key: string, params?: Record<string, unknown>) => string;
+
+/** Registers the built node's locales as Node-RED's loader would, and uses them for RED._. */
+function withCatalog(type: string): Register {
+  const register = require(join(distNodes, type, `${type}.js`)) as Register;
+  let catalog: Promise<void> | undefined;
+  const wrapped: Register = (red) => {
+    i18n.init({ lang: 'en-US' } as never);
+    catalog ??= i18n.registerMessageCatalog(type, join(distNodes, type, 'locales'), `${type}.json`);
+    // The helper's RED._ returns the key itself; the catalogue gives users' real text.
+    red._ = ((key: string, params?: Record<string, unknown>) =>
+      (i18n._ as Translate)(`${type}:${key}`, params)) as unknown;
+    return catalog.then(() => register(red));
+  };
+  return wrapped;
+}
+
+export const variationNode = withCatalog('create-image-variation');
+export const apiNode = withCatalog('openai-image-api');
+
+export interface CompleteEvent {
+  nodeId: string;
+  msg: Record<string, unknown>;
+  error?: Error;
+}
+
+/** Every `done()` the runtime sees, in order. */
+export function recordCompletions(): { events: CompleteEvent[]; stop: () => void } {
+  const events: CompleteEvent[] = [];
+  hooks.add('onComplete.tests', (event: { msg: Record<string, unknown>; error?: Error; node: { id: string } }) => {
+    events.push({ nodeId: event.node.id, msg: event.msg, error: event.error });
+  });
+  return { events, stop: () => hooks.remove('*.tests') };
+}
+
+export { helper };
