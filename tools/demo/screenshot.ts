@@ -31,38 +31,52 @@ async function main(): Promise<void> {
     },
   });
   const userDir = await mkdtemp(join(tmpdir(), 'variation-screenshot-'));
-  const demo = await startDemo({ port: 0, userDir, apiKey: '', log: () => {}, nodeRedLog: () => {} });
+  try {
+    const demo = await startDemo({ port: 0, userDir, apiKey: '', log: () => {}, nodeRedLog: () => {} });
+    try {
+      await fillGallery(demo.url);
+      const png = await photograph(demo.galleryUrl, values.chromium);
+      const out = resolve(values.out);
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, png);
+      const { width, height } = await sharp(png).metadata();
+      console.log(`wrote ${out} (${width}x${height}, ${Math.round(png.length / 1024)} KB)`);
+      if (png.length > MAX_BYTES) throw new Error(`the screenshot is over ${MAX_BYTES / 1024} KB`);
+    } finally {
+      await demo.stop();
+    }
+  } finally {
+    await rm(userDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the injects one after the other, so the gallery's order is known, and waits for every answer. */
+async function fillGallery(url: string): Promise<void> {
+  await waitForEntry(url, (entry) => entry.state === 'done');
+  const flow = JSON.parse(readFileSync(GALLERY_EXAMPLE, 'utf8')) as FlowNode[];
+  for (const name of INJECT_ORDER) {
+    const inject = flow.find((node) => node.type === 'inject' && node.name === name);
+    if (!inject) throw new Error(`no inject named ${name}`);
+    const before = (await readGallery(url)).length;
+    await fetch(`${url}/inject/${inject.id}`, { method: 'POST' });
+    await waitUntil(async () => (await readGallery(url)).length > before);
+  }
+  await waitUntil(async () => (await readGallery(url)).every((entry) => entry.state !== 'working'));
+}
+
+async function photograph(galleryUrl: string, executablePath: string): Promise<Buffer> {
   const browser = await chromium.launch({
-    executablePath: values.chromium,
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    await waitForEntry(demo.url, (entry) => entry.state === 'done');
-    const flow = JSON.parse(readFileSync(GALLERY_EXAMPLE, 'utf8')) as FlowNode[];
-    for (const name of INJECT_ORDER) {
-      const inject = flow.find((node) => node.type === 'inject' && node.name === name);
-      if (!inject) throw new Error(`no inject named ${name}`);
-      const before = (await readGallery(demo.url)).length;
-      await fetch(`${demo.url}/inject/${inject.id}`, { method: 'POST' });
-      await waitUntil(async () => (await readGallery(demo.url)).length > before);
-    }
-    await waitUntil(async () => (await readGallery(demo.url)).every((entry) => entry.state !== 'working'));
-
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-    await page.goto(demo.galleryUrl, { waitUntil: 'networkidle' });
+    await page.goto(galleryUrl, { waitUntil: 'networkidle' });
     await page.evaluate(() => Promise.all([...document.images].map((img) => img.decode().catch(() => undefined))));
     const shot = await page.screenshot({ fullPage: true });
-    const png = await sharp(shot).png({ palette: true, quality: 90, compressionLevel: 9, effort: 10 }).toBuffer();
-    const out = resolve(values.out);
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, png);
-    const { width, height } = await sharp(png).metadata();
-    console.log(`wrote ${out} (${width}x${height}, ${Math.round(png.length / 1024)} KB)`);
-    if (png.length > MAX_BYTES) throw new Error(`the screenshot is over ${MAX_BYTES / 1024} KB`);
+    return await sharp(shot).png({ palette: true, quality: 90, compressionLevel: 9, effort: 10 }).toBuffer();
   } finally {
     await browser.close();
-    await demo.stop();
-    await rm(userDir, { recursive: true, force: true });
   }
 }
 
