@@ -56,8 +56,9 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
         send([null, failedMessage(msg, { code, message: text, ...api }, node) as NodeMessage]);
         status.failed(code);
         if ((node.wires?.[1]?.length ?? 0) > 0) return done();
-        // Unwired output 2: report to Catch nodes too; the runtime copies `code` onto msg.error.
-        done(Object.assign(new Error(text), { code, stack: undefined }));
+        // Unwired output 2: report to Catch nodes too. The runtime copies `code` onto msg.error and
+        // builds its message from toString(), which would otherwise prefix "Error: ".
+        done(Object.assign(new Error(text), { code, stack: undefined, toString: () => text }));
       });
       showProgress();
     }
