@@ -78,7 +78,7 @@ function inject(spec: InjectSpec, y: number, target: string): FlowNode {
       topic: spec.name,
       wires: [[target]],
     },
-    190,
+    230,
     y,
     nodeId(spec.key),
   );
@@ -148,7 +148,7 @@ export function galleryFlow(): FlowNode[] {
     notFound: nodeId('404'),
   };
   const requestsY = 120;
-  const pagesY = 420;
+  const pagesY = 500;
   return [
     {
       id: GALLERY_IDS.tab,
@@ -159,10 +159,10 @@ export function galleryFlow(): FlowNode[] {
     },
     place({ type: 'comment', name: 'Image variation demo: read me (double-click)', info: COMMENT }, 230, 60),
     ...INJECTS.map((spec, index) => inject(spec, requestsY + index * 40, id.stamp)),
-    httpIn('', 'post', '/variations/upload', 170, requestsY + INJECTS.length * 40 + 20, [[id.readUpload]], true),
-    fn('Read upload', 'read-upload.js', 400, requestsY + INJECTS.length * 40 + 20, [[id.uploadResponse], [id.stamp]]),
-    httpResponse('Back to gallery', 620, requestsY + INJECTS.length * 40 + 60),
-    fn('Record request', 'stamp-request.js', 560, 200, [[GALLERY_IDS.variation]]),
+    httpIn('', 'post', '/variations/upload', 190, requestsY + INJECTS.length * 40 + 40, [[id.readUpload]], true),
+    fn('Read upload', 'read-upload.js', 410, requestsY + INJECTS.length * 40 + 40, [[id.uploadResponse], [id.stamp]]),
+    httpResponse('Back to gallery', 620, requestsY + INJECTS.length * 40 + 80),
+    fn('Record request', 'stamp-request.js', 620, 200, [[GALLERY_IDS.variation]]),
     place(
       {
         type: 'create-image-variation',
@@ -181,11 +181,11 @@ export function galleryFlow(): FlowNode[] {
         output: 'single',
         wires: [[id.store], [id.store]],
       },
-      780,
+      820,
       200,
       GALLERY_IDS.variation,
     ),
-    fn('Store result', 'store-result.js', 990, 200, []),
+    fn('Store result', 'store-result.js', 1020, 200, []),
     place({ type: 'comment', name: 'Gallery pages: /variations, /variations.json, images', info: '' }, 250, pagesY - 40),
     httpIn('', 'get', '/variations', 150, pagesY, [[id.pageModel]]),
     fn('Page model', 'page-model.js', 360, pagesY, [[id.template]]),
