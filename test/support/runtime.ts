@@ -21,10 +21,11 @@ function withCatalog(type: string): Register {
   const wrapped: Register = (red) => {
     i18n.init({ lang: 'en-US' } as never);
     catalog ??= i18n.registerMessageCatalog(type, join(distNodes, type, 'locales'), `${type}.json`);
-    // The helper's RED._ returns the key itself; the catalogue gives users' real text.
-    red._ = ((key: string, params?: Record<string, unknown>) =>
-      (i18n._ as Translate)(`${type}:${key}`, params)) as unknown;
-    return catalog.then(() => register(red));
+    // The helper's RED._ returns the key itself and is shared by every module it loads; each
+    // module gets its own view whose RED._ reads its catalogue, as Node-RED's loader does.
+    const scoped = Object.create(red) as Record<string, unknown>;
+    scoped._ = ((key: string, params?: Record<string, unknown>) => (i18n._ as Translate)(`${type}:${key}`, params)) as unknown;
+    return catalog.then(() => register(scoped));
   };
   return wrapped;
 }
