@@ -157,7 +157,7 @@ export async function loadFlow(sim: Simulator | { baseURL: string }, setup: Flow
   const credentials = setup.apiKey === null ? {} : { api: { apiKey: setup.apiKey ?? SIM_KEY } };
   let testFlow: TestFlow | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    helper.load([apiNode, variationNode], flow, credentials, (error?: Error) => (error ? reject(error) : resolve()));
+    helper.load([apiNode, variationNode], flow as Parameters<typeof helper.load>[1], credentials, (error?: Error) => (error ? reject(error) : resolve()));
   });
   await ready;
   testFlow = new TestFlow(ids);

@@ -11,15 +11,17 @@ export const distNodes = join(root, 'dist', 'nodes');
 
 helper.init(require.resolve('node-red'));
 
+import type { NodeInitializer } from 'node-red';
+
 type Register = (red: Record<string, unknown>) => unknown;
 type Translate = (key: string, params?: Record<string, unknown>) => string;
 
 /** Registers the built node's locales as Node-RED's loader would, and uses them for RED._. */
-function withCatalog(type: string): Register {
+function withCatalog(type: string): NodeInitializer {
   const register = require(join(distNodes, type, `${type}.js`)) as Register;
   let catalog: Promise<void> | undefined;
-  const wrapped: Register = (red) => {
-    i18n.init({ lang: 'en-US' } as never);
+  const wrapped = (red: object) => {
+    (i18n as unknown as { init(settings: object): void }).init({ lang: 'en-US' });
     catalog ??= i18n.registerMessageCatalog(type, join(distNodes, type, 'locales'), `${type}.json`);
     // The helper's RED._ returns the key itself and is shared by every module it loads; each
     // module gets its own view whose RED._ reads its catalogue, as Node-RED's loader does.
@@ -27,7 +29,7 @@ function withCatalog(type: string): Register {
     scoped._ = ((key: string, params?: Record<string, unknown>) => (i18n._ as Translate)(`${type}:${key}`, params)) as unknown;
     return catalog.then(() => register(scoped));
   };
-  return wrapped;
+  return wrapped as unknown as NodeInitializer;
 }
 
 export const variationNode = withCatalog('create-image-variation');
