@@ -78,6 +78,8 @@ let stopping = false;
 function stopOnSignals(demo: Demo): void {
   const stop = (reason: string) => {
     if (stopping) {
+      // A second Ctrl-C means "now"; Node-RED then stops by itself when this process is gone.
+      if (reason !== 'SIGINT') return;
       console.log(`[demo] ${reason} again: exiting now.`);
       process.exit(1);
     }
