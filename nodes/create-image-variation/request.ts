@@ -24,12 +24,12 @@ export interface RequestOptions {
   bodyTimeoutMs: number;
 }
 
-function send(client: OpenAI, request: VariationRequest, options: RequestOptions) {
+function send(client: OpenAI, request: VariationRequest, signal: AbortSignal) {
   const name = `image.${request.format === 'jpeg' ? 'jpg' : request.format}`;
   const type = MEDIA_TYPES[request.format];
   // Bytes, not a stream: the SDK can retry only a body it can send again.
   const upload = toFile(request.image, name, { type });
-  const sdkOptions = { signal: options.signal };
+  const sdkOptions = { signal };
   if (request.method === 'edit') {
     return upload.then((image) =>
       client.images
@@ -68,12 +68,21 @@ function badResponse(reason: string, requestId: string | undefined): VariationEr
   return new VariationError('BAD_RESPONSE', 'badResponse', { reason }, requestId ? { requestId } : {});
 }
 
-async function readBody(response: Response, options: RequestOptions, requestId: string | undefined): Promise<string> {
+/**
+ * `stop` aborts the request's connection when the body is late: the body stream is locked by
+ * `text()`, so cancelling it would fail and leave the socket open until the server finishes.
+ */
+async function readBody(
+  response: Response,
+  options: RequestOptions,
+  requestId: string | undefined,
+  stop: AbortController,
+): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      void response.body?.cancel().catch(() => undefined);
-      reject(new VariationError('TIMEOUT', 'timeout', { seconds: Math.round(options.bodyTimeoutMs / 1000) }));
+      stop.abort();
+      reject(new VariationError('TIMEOUT', 'timeout', { seconds: options.bodyTimeoutMs / 1000 }, requestId ? { requestId } : {}));
     }, options.bodyTimeoutMs);
   });
   try {
@@ -109,8 +118,9 @@ export async function requestVariations(
   request: VariationRequest,
   options: RequestOptions,
 ): Promise<VariationResult> {
-  const response = await send(client, request, options);
+  const stop = new AbortController();
+  const response = await send(client, request, AbortSignal.any([options.signal, stop.signal]));
   const requestId = response.headers.get('x-request-id') ?? undefined;
-  const body = await readBody(response, options, requestId);
+  const body = await readBody(response, options, requestId, stop);
   return { body, response: parseImages(body, requestId), requestId };
 }
