@@ -103,7 +103,11 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
         );
       } catch (error) {
         const failure = signal.aborted ? new RequestClosedError() : classifyApiError(error, apiContext(prepared));
-        if (failure instanceof RequestClosedError) return;
+        // Closed (this node or its config node): complete the message, send nothing.
+        if (failure instanceof RequestClosedError) {
+          pending.finish(message, ({ done }) => done());
+          return;
+        }
         fail(message, failure);
       }
     }

@@ -4,6 +4,7 @@ import should from 'should';
 import { startSimulator, makeTestPng, type RecordedRequest, type Simulator } from '../../tools/simulator';
 import { createFixtures, type Fixtures } from '../support/fixtures';
 import { loadFlow, type TestFlow } from '../support/flow';
+import { helper } from '../support/runtime';
 
 const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
@@ -140,6 +141,18 @@ describe('SPEC 7: runtime behaviour', function () {
       should(flow.success).have.length(0);
       should(flow.failed).have.length(0);
       should(apiRequests(sim)).have.length(2);
+    });
+    it('completes an in-flight message with done() when only its config node closes', async function () {
+      flow = await loadFlow(sim);
+      sim.inject({ kind: 'hang' });
+      const id = flow.inject({ image: png });
+      await sim.waitForRequests(1);
+      await helper.getNode('api').close(false);
+      const outcome = await flow.outcomeOf(id, 2000);
+      should(outcome.completions).have.length(1);
+      should(outcome.completions[0].error).be.undefined();
+      should(outcome.success).have.length(0);
+      should(outcome.failed).have.length(0);
     });
   });
 

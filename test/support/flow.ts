@@ -42,7 +42,7 @@ export class TestFlow {
 
   constructor(variationIds: string[]) {
     this.variationIds = variationIds;
-    const recorder = recordCompletions();
+    const recorder = recordCompletions(() => this.notify());
     this.completions = recorder.events;
     this.stopRecording = recorder.stop;
     const collect = (id: string, into: Msg[]) =>

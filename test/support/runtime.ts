@@ -42,10 +42,11 @@ export interface CompleteEvent {
 }
 
 /** Every `done()` the runtime sees, in order. */
-export function recordCompletions(): { events: CompleteEvent[]; stop: () => void } {
+export function recordCompletions(onEvent: () => void): { events: CompleteEvent[]; stop: () => void } {
   const events: CompleteEvent[] = [];
   hooks.add('onComplete.tests', (event: { msg: Record<string, unknown>; error?: Error; node: { id: string } }) => {
     events.push({ nodeId: event.node.id, msg: event.msg, error: event.error });
+    onEvent();
   });
   return { events, stop: () => hooks.remove('*.tests') };
 }
