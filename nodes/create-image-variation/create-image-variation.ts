@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { ImageApiNode } from '../openai-image-api/openai-image-api';
 import type { ImageApiConnection } from '../openai-image-api/connection';
 import { DEFAULTS, OUTPUT_MODES, type OutputMode } from '../shared/types';
-import { RequestClosedError, VariationError, classifyApiError } from './errors';
+import { RequestClosedError, VariationError, classifyApiError, type ApiErrorDetails } from './errors';
 import type { VariationNodeConfig } from './inputs';
 import { failedMessage, successMessages, type Message } from './outputs';
 import { PendingMessages, type PendingMessage } from './pending';
@@ -47,12 +47,19 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
       return connection ? connection.redact(text) : text;
     }
 
+    /** The API's own fields (type, code, param) can echo what was sent, the key included. */
+    function redactedDetails(details: ApiErrorDetails): ApiErrorDetails {
+      if (!connection) return details;
+      const entries = Object.entries(details).map(([name, value]) => [name, typeof value === 'string' ? connection.redact(value) : value]);
+      return Object.fromEntries(entries) as ApiErrorDetails;
+    }
+
     function fail(message: PendingMessage, error: unknown): void {
       const failure = error instanceof VariationError ? error : classifyApiError(error, apiContext(undefined));
       const code = failure instanceof VariationError ? failure.code : 'BAD_RESPONSE';
       const text = failureText(failure);
       pending.finish(message, ({ msg, send, done }) => {
-        const api = failure instanceof VariationError ? failure.api : {};
+        const api = failure instanceof VariationError ? redactedDetails(failure.api) : {};
         send([null, failedMessage(msg, { code, message: text, ...api }, node) as NodeMessage]);
         status.failed(code);
         if ((node.wires?.[1]?.length ?? 0) > 0) return done();
