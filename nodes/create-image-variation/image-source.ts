@@ -133,6 +133,10 @@ export async function inspectFile(pathValue: unknown, origin: string, rules: Fil
     throw invalidInput('pathType', { value: describeValue(pathValue) });
   }
   const path = resolve(rules.baseFolder, pathValue);
+  // A path outside the folder is refused before any stat, so the answer tells nothing about what is there.
+  if (rules.restrictToBaseFolder && !isInside(resolve(rules.baseFolder), path)) {
+    throw invalidInput('outsideBaseFolder', { base: rules.baseFolder, path });
+  }
   const stats = await statFile(path);
   if (!stats.isFile()) throw invalidInput('notRegularFile', { kind: fileKind(stats), path });
   if (rules.restrictToBaseFolder) await assertInsideBaseFolder(path, rules.baseFolder);
