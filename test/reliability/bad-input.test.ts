@@ -159,6 +159,10 @@ const restrictedRows: Row[] = [
   { name: 'a symlink inside that leads out', msg: () => ({ imagePath: 'innocent.png' }), text: /^ImagePath must be inside the base folder .* got .*innocent\.png$/ },
   { name: 'a file under a symlinked folder that leads out', msg: () => ({ imagePath: 'linked-folder/outside.png' }), text: /^ImagePath must be inside the base folder/ },
   { name: '/etc/passwd', msg: () => ({ imagePath: '/etc/passwd' }), text: /^ImagePath must be inside the base folder .* got \/etc\/passwd$/ },
+  // Outside the base folder nothing is even looked at: the answer must not tell what is there.
+  { name: 'a missing file outside, without telling that it is missing', msg: () => ({ imagePath: '../no-such-file.png' }), text: /^ImagePath must be inside the base folder .* got .*no-such-file\.png$/ },
+  { name: 'a folder outside, without telling that it is a folder', msg: () => ({ imagePath: '../a-folder' }), text: /^ImagePath must be inside the base folder .* got .*a-folder$/ },
+  { name: '/dev/zero, without telling that it is a device', msg: () => ({ imagePath: '/dev/zero' }), text: /^ImagePath must be inside the base folder .* got \/dev\/zero$/ },
 ];
 
 describe('Reliability: a corpus of bad input never reaches the API', function () {
