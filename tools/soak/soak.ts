@@ -187,7 +187,9 @@ async function main(): Promise<number> {
     );
     const start = await probe(true);
     let peakRss = start.rss;
+    /** Taken (after a GC) once a third of the run is over: the base a leak would grow from. */
     let warm: Probe | undefined;
+    const laterRss: number[] = [];
 
     const tracked = new Map<string, Tracked>();
     const unknown: OutcomeEvent[] = [];
@@ -227,9 +229,13 @@ async function main(): Promise<number> {
       for (;;) {
         await pause(PROBE_EVERY_MS);
         if (stopping.signal.aborted) break;
-        const sample = await probe();
+        const warmUpOver = Date.now() - began >= (endAt - began) / 3;
+        const sample = await probe(warmUpOver && !warm);
         peakRss = Math.max(peakRss, sample.rss);
-        if (!warm && Date.now() - began >= Math.min(60_000, (endAt - began) / 5)) warm = sample;
+        if (warmUpOver) {
+          warm ??= sample;
+          laterRss.push(sample.rss);
+        }
         if (Date.now() >= nextProgress) {
           nextProgress += PROGRESS_EVERY_MS;
           const open = [...tracked.values()].filter((entry) => !resolved(entry)).length;
@@ -304,8 +310,11 @@ async function main(): Promise<number> {
     console.log(`duplicated          ${duplicated}${unknown.length ? ` (+${unknown.length} outcomes for unknown ids)` : ''}`);
     console.log(`latency p50 / p99   ${percentile(latencies, 50)} ms / ${percentile(latencies, 99)} ms (HTTP-in to outcome, queue and retries included; max ${latencies[latencies.length - 1]} ms)`);
     console.log(`simulator           ${requests.length} requests (${counts(requests.map((r) => r.fault ?? 'ok'))}); max in flight ${sim.maxInFlight} (limit ${API.maxConcurrent}); max requests per message ${Math.max(0, ...perMessage.values())} (limit ${API.maxRetries + 1})`);
-    console.log(`Node-RED RSS        start ${mb(start.rss)}, after warm-up ${warm ? mb(warm.rss) : 'n/a'}, end ${mb(end.rss)}, peak ${mb(peakRss)}`);
-    console.log(`Node-RED heap used  start ${mb(start.heapUsed)}, after warm-up ${warm ? mb(warm.heapUsed) : 'n/a'}, end ${mb(end.heapUsed)} (start and end after a GC)`);
+    console.log(`Node-RED RSS        start ${mb(start.rss)}, at 1/3 of the run ${warm ? mb(warm.rss) : 'n/a'}, end ${mb(end.rss)}, peak ${mb(peakRss)}`);
+    if (laterRss.length) {
+      console.log(`                    last 2/3 of the run: min ${mb(Math.min(...laterRss))}, max ${mb(Math.max(...laterRss))} over ${laterRss.length} samples, ${PROBE_EVERY_MS / 1000} s apart`);
+    }
+    console.log(`Node-RED heap used  start ${mb(start.heapUsed)}, at 1/3 of the run ${warm ? mb(warm.heapUsed) : 'n/a'}, end ${mb(end.heapUsed)} (each after a GC)`);
     console.log(`open handles        start: ${handles(start.resources)}`);
     console.log(`                    end:   ${handles(end.resources)} (the probe's own request included)`);
     console.log(`Node-RED log        ${warnings.length} warnings/errors after the flows started${warnings.length ? `: ${warnings.slice(0, 3).join(' | ')}` : ''}`);
