@@ -9,6 +9,7 @@ type Translate = (key: string, params?: Record<string, string | number>) => stri
  */
 export class StatusView {
   private shown = '';
+  private readonly texts = new Map<string, string>();
 
   constructor(
     private readonly node: Node,
@@ -16,16 +17,28 @@ export class StatusView {
   ) {}
 
   busy(queued: number): void {
-    const text = queued > 0 ? this.translate('status.queued', { count: queued }) : this.translate('status.requesting');
+    const text = queued > 0 ? this.text('status.queued', queued) : this.text('status.requesting');
     this.show({ fill: 'blue', shape: 'dot', text });
   }
 
   succeeded(images: number): void {
-    this.show({ fill: 'green', shape: 'dot', text: this.translate('status.done', { count: images }) });
+    this.show({ fill: 'green', shape: 'dot', text: this.text('status.done', images) });
   }
 
   failed(code: ErrorCode): void {
-    this.show({ fill: 'red', shape: 'ring', text: this.translate(`status.codes.${code}`) });
+    this.show({ fill: 'red', shape: 'ring', text: this.text(`status.codes.${code}`) });
+  }
+
+  /** RED._ resolves plural rules on every call; the same few texts recur for every message. */
+  private text(key: string, count?: number): string {
+    const id = count === undefined ? key : `${key}|${count}`;
+    let text = this.texts.get(id);
+    if (text === undefined) {
+      text = count === undefined ? this.translate(key) : this.translate(key, { count });
+      if (this.texts.size >= 256) this.texts.clear();
+      this.texts.set(id, text);
+    }
+    return text;
   }
 
   clear(): void {
