@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import should from 'should';
 import { startSimulator, type Simulator } from '../../tools/simulator';
-import { loadFlow, type TestFlow } from '../support/flow';
+import type { TestFlow } from '../support/flow';
 import { helper } from '../support/runtime';
+import { loadHangingFlow, redeployWhileHanging } from './redeploy-scenario';
 import {
-  SMALL_EDIT,
   activeTimers,
   apiRequests,
   awaitSimulatorEvents,
@@ -46,13 +46,8 @@ describe('Reliability: redeploy and shutdown while requests hang (SPEC 7)', func
     sim.reset();
   });
 
-  /** Two nodes on one config node with 2 request slots; a long timeout, so a leaked SDK timer would show. */
   async function hangingFlow() {
-    flow = await loadFlow(sim, {
-      nodeCount: 2,
-      node: SMALL_EDIT,
-      api: { maxConcurrent: '2', queueLimit: '10', maxRetries: '2', timeout: '300' },
-    });
+    flow = await loadHangingFlow(sim);
     return flow;
   }
 
@@ -68,24 +63,9 @@ describe('Reliability: redeploy and shutdown while requests hang (SPEC 7)', func
   it('stopping the flows (a redeploy): close within 1 s, hanging requests aborted, one done() per message, nothing sent, no timer left', async function () {
     const testFlow = await hangingFlow();
     const timersBefore = activeTimers();
-    sim.inject({ kind: 'hang' }, { kind: 'hang' });
-    const sent = new Map<string, number>();
-    for (let index = 0; index < 6; index++) {
-      const id = `redeploy-${index}`;
-      sent.set(id, index % 2);
-      testFlow.inject({ _msgid: id, image }, index % 2);
-    }
-    await sim.waitForRequests(2);
-    const aborted = awaitSimulatorEvents(sim, 'aborted', 2);
-
-    const started = performance.now();
-    await helper.clearFlows();
-    const closeMs = performance.now() - started;
-
-    const abortedRequests = await aborted;
-    await settle(10);
+    const { sent, closeMs, aborted } = await redeployWhileHanging(sim, testFlow, image, 6);
     should(closeMs).be.below(CLOSE_CONTRACT_MS);
-    should(abortedRequests.map((request) => request.id).sort()).eql(apiRequests(sim).map((request) => request.id).sort());
+    should(aborted.map((request) => request.id).sort()).eql(apiRequests(sim).map((request) => request.id).sort());
     should(apiRequests(sim)).have.length(2);
     should(apiRequests(sim).every((request) => request.aborted === true)).be.true();
     should(sim.inFlight).equal(0);
