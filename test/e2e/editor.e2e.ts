@@ -27,6 +27,7 @@ import {
   openEditor,
   paletteNode,
   saveScreenshot,
+  settled,
   showSidebarTab,
 } from './support/editor';
 import { startEditorServer, type EditorServer } from './support/node-red';
@@ -111,6 +112,16 @@ describe('issue 5: the editor in a real browser', function () {
     await field('method').waitFor();
   }
 
+  /** Waits for the top tray to have slid fully into place, for a picture of it. */
+  async function trayInPlace(): Promise<void> {
+    await page.waitForFunction(() => {
+      const top = [...document.querySelectorAll('.red-ui-tray')].pop();
+      const stack = top?.parentElement;
+      return !!top && !!stack && Math.abs(top.getBoundingClientRect().right - stack.getBoundingClientRect().right) < 1;
+    });
+    await settled(page, tray());
+  }
+
   /** Clicks a tray button and waits for that tray to be gone (an edit tray under it comes back). */
   async function closeTray(button: 'node-dialog-ok' | 'node-dialog-cancel' | 'node-config-dialog-ok' | 'node-config-dialog-cancel') {
     await page.locator(`#${button}`).click();
@@ -167,7 +178,9 @@ describe('issue 5: the editor in a real browser', function () {
     should(await ours.innerText()).match(/image\s+variation/);
     // Hovering shows the first paragraph of the help as the tooltip.
     await ours.hover();
-    await page.locator('.red-ui-popover', { hasText: 'Creates variations of an image' }).waitFor();
+    const tooltip = page.locator('.red-ui-popover', { hasText: 'Creates variations of an image' });
+    await tooltip.waitFor();
+    await settled(page, tooltip);
     await saveScreenshot(await page.screenshot({ clip: { x: 0, y: 340, width: 640, height: 260 } }), 'palette.png');
   });
 
@@ -251,6 +264,7 @@ describe('issue 5: the editor in a real browser', function () {
     await configField('baseURL').fill(sim.baseURL);
     await configField('apiKey').fill(DEFAULT_API_KEY);
     await page.locator('#node-config-input-apiKey-hint', { hasText: 'will be stored when you save' }).waitFor();
+    await trayInPlace();
     await saveScreenshot(await tray().screenshot(), 'config-dialog.png');
     await closeTray('node-config-dialog-ok');
 
@@ -258,6 +272,7 @@ describe('issue 5: the editor in a real browser', function () {
     should(configId).not.equal('_ADD_');
     should(await field('api').locator('option:checked').innerText()).equal('Simulator');
     await field('imagePath').fill(imagePath);
+    await trayInPlace();
     await saveScreenshot(await tray().screenshot(), 'edit-dialog.png');
     await closeTray('node-dialog-ok');
     await deploy(page, server.url);

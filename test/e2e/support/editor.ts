@@ -164,3 +164,22 @@ export async function showSidebarTab(page: Page, id: string, content: Locator): 
   if (!(await content.isVisible())) await page.locator(`button[data-tab-id="${id}"]`).click();
   await content.waitFor();
 }
+
+/**
+ * Waits until an element has stopped moving: no running animation or transition in it, and the
+ * same box on two frames in a row (trays slide in and out, popovers fade in).
+ */
+export async function settled(page: Page, target: Locator): Promise<void> {
+  const element = await target.elementHandle();
+  await page.waitForFunction(
+    (el) => {
+      if (!el) return false;
+      const box = JSON.stringify(el.getBoundingClientRect());
+      const still = box === (el as Element & { e2eLastBox?: string }).e2eLastBox;
+      (el as Element & { e2eLastBox?: string }).e2eLastBox = box;
+      return still && el.getAnimations({ subtree: true }).length === 0;
+    },
+    element,
+    { polling: 'raf' },
+  );
+}
