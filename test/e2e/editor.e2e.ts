@@ -110,9 +110,19 @@ describe('issue 5: the editor in a real browser', function () {
   async function openVariationDialog(): Promise<void> {
     await clickOnWorkspace(page, variationNode().locator('.red-ui-flow-node'), 2);
     await field('method').waitFor();
+    await trayInPlace();
   }
 
-  /** Waits for the top tray to have slid fully into place, for a picture of it. */
+  async function openConfigDialog(button: 'node-input-btn-api-add' | 'node-input-btn-api-edit'): Promise<void> {
+    await page.locator(`#${button}`).click();
+    await configField('baseURL').waitFor();
+    await trayInPlace();
+  }
+
+  /**
+   * Waits for the top tray to have slid fully into place. Trays slide in and out; a click on a
+   * moving one can press the mouse on a button and let go beside it, and a picture would be blurred.
+   */
   async function trayInPlace(): Promise<void> {
     await page.waitForFunction(() => {
       const top = [...document.querySelectorAll('.red-ui-tray')].pop();
@@ -122,10 +132,12 @@ describe('issue 5: the editor in a real browser', function () {
     await settled(page, tray());
   }
 
-  /** Clicks a tray button and waits for that tray to be gone (an edit tray under it comes back). */
+  /** Clicks a tray button and waits for that tray to be gone and the tray under it, if any, back in place. */
   async function closeTray(button: 'node-dialog-ok' | 'node-dialog-cancel' | 'node-config-dialog-ok' | 'node-config-dialog-cancel') {
+    await trayInPlace();
     await page.locator(`#${button}`).click();
     await page.locator(`#${button}`).waitFor({ state: 'detached' });
+    if (await page.locator('.red-ui-tray').count()) await trayInPlace();
   }
 
   /** Types a value, leaves the field, and checks whether the editor marks it invalid. */
@@ -256,8 +268,7 @@ describe('issue 5: the editor in a real browser', function () {
   });
 
   it('7. creates the config node, and a reopened config node shows a key is stored but never the key', async function () {
-    await page.locator('#node-input-btn-api-add').click();
-    await configField('baseURL').waitFor();
+    await openConfigDialog('node-input-btn-api-add');
     should(await configField('apiKey').getAttribute('type')).equal('password');
     should(await page.locator('#node-config-input-apiKey-hint').innerText()).match(/No key stored/);
     await configField('name').fill('Simulator');
@@ -279,9 +290,8 @@ describe('issue 5: the editor in a real browser', function () {
 
     await openVariationDialog();
     const credentials = page.waitForResponse((response) => response.url().includes(`/credentials/openai-image-api/${configId}`));
-    await page.locator('#node-input-btn-api-edit').click();
+    await openConfigDialog('node-input-btn-api-edit');
     should(await (await credentials).json()).eql({ has_apiKey: true });
-    await configField('baseURL').waitFor();
     await page.locator('#node-config-input-apiKey-hint', { hasText: 'A key is stored' }).waitFor();
     should(await configField('apiKey').inputValue()).equal('__PWRD__');
     should(await configField('baseURL').inputValue()).equal(sim.baseURL);
