@@ -3,7 +3,8 @@
  * user directory), the simulator in this process and Debian's Chromium driven by playwright-core.
  * The tests are one user's session, in order: each builds on what the previous one left in the
  * editor (the node added in test 2 is the one configured, deployed and triggered later).
- * Screenshots for the README are written to docs/images/ on the way.
+ * Screenshots for the README are taken on the way: into docs/images/ with UPDATE_SCREENSHOTS=1,
+ * otherwise into a temporary folder.
  *
  *   npm run test:e2e
  */

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -12,7 +13,11 @@ import { REPO_ROOT } from '../../../tools/demo/gallery-flow';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const VIEWPORT = { width: 1280, height: 800 };
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'images');
+// The README's screenshots change only on purpose (UPDATE_SCREENSHOTS=1); other runs keep
+// theirs in a temporary folder so a test run leaves the work tree clean.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(REPO_ROOT, 'docs', 'images')
+  : join(tmpdir(), 'variation-e2e-screenshots');
 const MAX_SCREENSHOT_BYTES = 250 * 1024;
 
 /** Debian's Chromium, headless, with a fresh temporary profile (Playwright makes one per launch). */
@@ -147,7 +152,7 @@ export async function deploy(page: Page, url: string): Promise<void> {
   await page.locator('.red-ui-notification:not([data-e2e-seen])', { hasText: 'Successfully deployed' }).waitFor();
 }
 
-/** Writes docs/images/<name> as a palette PNG and checks it stays small. */
+/** Writes <screenshots>/<name> as a palette PNG and checks it stays small. */
 export async function saveScreenshot(shot: Buffer, name: string): Promise<string> {
   const png = await sharp(shot).png({ palette: true, quality: 90, compressionLevel: 9, effort: 10 }).toBuffer();
   if (png.length > MAX_SCREENSHOT_BYTES) {
