@@ -1,5 +1,6 @@
 /** Timing samples, medians and the markdown tables the benchmark prints. */
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from '../tools/simulator/faults';
 
 export interface Sample {
   /** Wall time of one request, ms. */
@@ -37,18 +38,6 @@ export interface Variant {
   run(): Promise<unknown>;
 }
 
-/** mulberry32: a small seeded PRNG, so every run shuffles the same way. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function shuffled<T>(items: T[], next: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -67,7 +56,7 @@ export function shuffled<T>(items: T[], next: () => number): T[] {
  */
 export async function interleave(variants: Variant[], runs: number, warmup: number, seed = 7): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
-  const next = random(seed);
+  const next = mulberry32(seed);
   for (let round = 0; round < warmup + runs; round++) {
     for (const variant of shuffled(variants, next)) {
       const sample = await measure(() => variant.run());

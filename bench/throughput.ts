@@ -11,7 +11,8 @@ import { formatBytes } from './images';
 import type { EmbeddedNodeRed } from './node-red';
 import type { SectionReport } from './report';
 import type { SimulatorHandle } from './simulator-process';
-import { fixed, median, random, shuffled, table } from './stats';
+import { fixed, median, shuffled, table } from './stats';
+import { mulberry32 } from '../tools/simulator/faults';
 
 export const CONCURRENCY = [1, 2, 4, 8];
 export const LATENCY_MS = 200;
@@ -65,7 +66,7 @@ export async function throughput(rig: ThroughputRig, rounds: number, repeats: nu
   const prebuilt = new PrebuiltFetch(rig.sim.baseURL, rig.sim.apiKey, rig.spec);
   const runs = new Map<string, Run[]>();
   const key = (via: Via, width: number) => `${via}/${width}`;
-  const next = random(11);
+  const next = mulberry32(11);
   await rig.sim.setLatency(LATENCY_MS);
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {

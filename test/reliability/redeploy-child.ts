@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-main().catch((error: unknown) => {
+// Only as a program of its own: a test runner that loads every file of this folder must not start it.
+if (require.main === module) main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -5,10 +5,8 @@
 import { makeTestPng, type RecordedRequest, type Simulator, type SimulatorEvent } from '../../tools/simulator';
 import type { Msg } from '../support/flow';
 
-/** Requests to the image endpoints only (not hosted files or unknown routes). */
-export function apiRequests(sim: Simulator): RecordedRequest[] {
-  return sim.requests.filter((request) => request.path.startsWith('/v1/images/'));
-}
+export { apiRequests } from '../support/flow';
+
 
 /** A small square PNG: cheap for the simulator to vary, valid for both methods. */
 export const smallPng = (seed = 1) => makeTestPng(64, 64, { seed });

@@ -1,10 +1,9 @@
 /** SPEC 2: the config node: credential, environment fallback, connection settings. */
 import should from 'should';
 import { startSimulator, makeTestPng, type Simulator } from '../../tools/simulator';
-import { SIM_KEY, loadFlow, type TestFlow } from '../support/flow';
+import { SIM_KEY, loadFlow, type TestFlow, apiRequests } from '../support/flow';
 import { helper } from '../support/runtime';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
 describe('SPEC 2: the openai-image-api config node', function () {
   let sim: Simulator;

@@ -1,9 +1,8 @@
 /** SPEC 3: `edit` (default) posts to /images/edits with a GPT Image model; `variations` is the legacy endpoint. */
 import should from 'should';
 import { startSimulator, makeTestImage, makeTestPng, type Simulator } from '../../tools/simulator';
-import { loadFlow, type TestFlow } from '../support/flow';
+import { loadFlow, type TestFlow, apiRequests } from '../support/flow';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
 describe('SPEC 3: methods', function () {
   let sim: Simulator;

@@ -2,10 +2,9 @@
 import should from 'should';
 import { startSimulator, makeTestPng, type Simulator } from '../../tools/simulator';
 import { createFixtures, type Fixtures } from '../support/fixtures';
-import { loadFlow, type TestFlow } from '../support/flow';
+import { loadFlow, type TestFlow, apiRequests } from '../support/flow';
 import { helper } from '../support/runtime';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
 describe('SPEC 4: inputs', function () {
   let sim: Simulator;

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import should from 'should';
 import { startSimulator, makeTestImage, makeTestPng, type Simulator } from '../../tools/simulator';
 import { createFixtures, type Fixtures } from '../support/fixtures';
-import { loadFlow, type Msg, type TestFlow } from '../support/flow';
+import { loadFlow, type Msg, type TestFlow, apiRequests } from '../support/flow';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
 describe('SPEC 5: validation before any request', function () {
   let sim: Simulator;

@@ -1,9 +1,8 @@
 /** SPEC 6: the success and failed messages, split and single modes, codes, Catch reporting. */
 import should from 'should';
 import { startSimulator, makeTestPng, type Fault, type Simulator } from '../../tools/simulator';
-import { loadFlow, type Msg, type TestFlow } from '../support/flow';
+import { loadFlow, type Msg, type TestFlow, apiRequests } from '../support/flow';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 const errorOf = (msg: Msg) => msg.error as Record<string, unknown>;
 
 describe('SPEC 6: outputs', function () {

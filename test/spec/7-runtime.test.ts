@@ -3,10 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import should from 'should';
 import { startSimulator, makeTestPng, type RecordedRequest, type Simulator } from '../../tools/simulator';
 import { createFixtures, type Fixtures } from '../support/fixtures';
-import { loadFlow, type TestFlow } from '../support/flow';
+import { loadFlow, type TestFlow, apiRequests } from '../support/flow';
 import { helper } from '../support/runtime';
 
-const apiRequests = (sim: Simulator) => sim.requests.filter((request) => request.path.startsWith('/v1/'));
 
 /** Resolves on the next simulator event of that kind. */
 function next(sim: Simulator, event: 'request' | 'aborted'): Promise<RecordedRequest> {

@@ -3,7 +3,7 @@
  * and outcomes grouped by message id.
  */
 import { helper, variationNode, apiNode, recordCompletions, type CompleteEvent } from './runtime';
-import type { Simulator } from '../../tools/simulator';
+import type { RecordedRequest, Simulator } from '../../tools/simulator';
 
 export type Msg = Record<string, unknown>;
 
@@ -30,6 +30,11 @@ export interface Outcome {
 }
 
 export const SIM_KEY = 'sk-sim-test-key';
+
+/** Requests to the image endpoints only (not hosted files or unknown routes). */
+export function apiRequests(sim: Simulator): RecordedRequest[] {
+  return sim.requests.filter((request) => request.path.startsWith('/v1/images/'));
+}
 
 export class TestFlow {
   readonly success: Msg[] = [];

@@ -83,8 +83,8 @@ export function emptyDataAnswer(): Answer {
   return jsonAnswer(200, { created: Math.floor(Date.now() / 1000), data: [] });
 }
 
-/** Small, fast, good enough for deterministic fault draws. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: small, fast, good enough for deterministic draws (faults here, shuffles in bench/). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
