@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { ImageApiNode } from '../openai-image-api/openai-image-api';
 import type { ImageApiConnection } from '../openai-image-api/connection';
 import { DEFAULTS, OUTPUT_MODES, type OutputMode } from '../shared/types';
-import { RequestClosedError, VariationError, classifyApiError, type ApiErrorDetails } from './errors';
+import { VariationError, classifyApiError, type ApiErrorDetails } from './errors';
 import type { VariationNodeConfig } from './inputs';
 import { failedMessage, successMessages, type Message } from './outputs';
 import { PendingMessages, type PendingMessage } from './pending';
@@ -41,26 +41,21 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
       if (pending.size > 0) status.busy(connection?.queue.waitingFor(node) ?? 0);
     }
 
-    function failureText(error: unknown): string {
-      const text =
-        error instanceof VariationError ? translate(`errors.${error.messageKey}`, error.params) : String(error);
+    function redact(text: string): string {
       return connection ? connection.redact(text) : text;
     }
 
     /** The API's own fields (type, code, param) can echo what was sent, the key included. */
     function redactedDetails(details: ApiErrorDetails): ApiErrorDetails {
-      if (!connection) return details;
-      const entries = Object.entries(details).map(([name, value]) => [name, typeof value === 'string' ? connection.redact(value) : value]);
+      const entries = Object.entries(details).map(([name, value]) => [name, typeof value === 'string' ? redact(value) : value]);
       return Object.fromEntries(entries) as ApiErrorDetails;
     }
 
-    function fail(message: PendingMessage, error: unknown): void {
-      const failure = error instanceof VariationError ? error : classifyApiError(error, apiContext(undefined));
-      const code = failure instanceof VariationError ? failure.code : 'BAD_RESPONSE';
-      const text = failureText(failure);
+    function fail(message: PendingMessage, failure: VariationError): void {
+      const { code } = failure;
+      const text = redact(translate(`errors.${failure.messageKey}`, failure.params));
       pending.finish(message, ({ msg, send, done }) => {
-        const api = failure instanceof VariationError ? redactedDetails(failure.api) : {};
-        send([null, failedMessage(msg, { code, message: text, ...api }, node) as NodeMessage]);
+        send([null, failedMessage(msg, { code, message: text, ...redactedDetails(failure.api) }, node) as NodeMessage]);
         status.failed(code);
         if ((node.wires?.[1]?.length ?? 0) > 0) return done();
         // Unwired output 2: report to Catch nodes too. The runtime copies `code` onto msg.error and
@@ -101,7 +96,6 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
         succeed(
           message,
           successMessages(message.msg, result, {
-            method: prepared.params.method,
             responseFormat: prepared.params.responseFormat,
             mode: outputMode,
             clone: (msg) => RED.util.cloneMessage(msg as NodeMessage) as Message,
@@ -109,13 +103,9 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
           }),
         );
       } catch (error) {
-        const failure = signal.aborted ? new RequestClosedError() : classifyApiError(error, apiContext(prepared));
         // Closed (this node or its config node): complete the message, send nothing.
-        if (failure instanceof RequestClosedError) {
-          pending.finish(message, ({ done }) => done());
-          return;
-        }
-        fail(message, failure);
+        if (signal.aborted) pending.finish(message, ({ done }) => done());
+        else fail(message, classifyApiError(error, apiContext(prepared)));
       }
     }
 
@@ -135,7 +125,7 @@ export = function registerCreateImageVariation(RED: NodeAPI): void {
     node.on('input', (msg, send, done) => {
       const message = pending.add(msg as unknown as Record<string, unknown>, send, done);
       showProgress();
-      handle(message).catch((error: unknown) => fail(message, error));
+      handle(message).catch((error: unknown) => fail(message, classifyApiError(error, apiContext(undefined))));
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -1,9 +1,4 @@
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 
 /** The node's own stable codes (SPEC 6): what flows and Catch nodes switch on. */
 export type ErrorCode =
@@ -50,14 +45,6 @@ export class VariationError extends Error {
 
 export function invalidInput(messageKey: string, params: MessageParams = {}): VariationError {
   return new VariationError('INVALID_INPUT', messageKey, params);
-}
-
-/** The request was abandoned because the node or its config node closed; nothing is sent. */
-export class RequestClosedError extends Error {
-  constructor() {
-    super('request closed');
-    this.name = 'RequestClosedError';
-  }
 }
 
 export interface ApiErrorContext {
@@ -108,10 +95,9 @@ function codeForStatus(status: number, apiCode: string | undefined): ErrorCode {
   return 'BAD_REQUEST';
 }
 
-/** Turns whatever the SDK threw into a kind of failure. Aborts by close surface as RequestClosedError. */
-export function classifyApiError(error: unknown, context: ApiErrorContext): Error {
-  if (error instanceof VariationError || error instanceof RequestClosedError) return error;
-  if (error instanceof APIUserAbortError) return new RequestClosedError();
+/** Turns whatever a request threw into a kind of failure (a close's abort is told apart by the caller). */
+export function classifyApiError(error: unknown, context: ApiErrorContext): VariationError {
+  if (error instanceof VariationError) return error;
   if (error instanceof APIConnectionTimeoutError) {
     return new VariationError('TIMEOUT', 'timeout', { seconds: context.timeoutSeconds });
   }

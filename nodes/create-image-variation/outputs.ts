@@ -1,12 +1,11 @@
 import type { Image } from 'openai/resources/images';
-import type { Method, OutputMode, ResponseFormat } from '../shared/types';
+import type { OutputMode, ResponseFormat } from '../shared/types';
 import type { ApiErrorDetails, ErrorCode } from './errors';
 import type { VariationResult } from './request';
 
 export type Message = Record<string, unknown>;
 
 export interface OutputOptions {
-  method: Method;
   responseFormat: ResponseFormat;
   mode: OutputMode;
   /** Node-RED's cloneMessage: every message after the first is a copy, the first is the input itself. */

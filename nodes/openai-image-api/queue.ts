@@ -18,22 +18,13 @@ interface RunningTask {
  * shared by every node that uses the same config node.
  */
 export class RequestQueue {
-  private readonly waiting: QueuedTask[] = [];
+  private waiting: QueuedTask[] = [];
   private readonly running = new Set<RunningTask>();
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly maxConcurrent: number,
     readonly queueLimit: number,
   ) {}
-
-  get waitingCount(): number {
-    return this.waiting.length;
-  }
-
-  get runningCount(): number {
-    return this.running.size;
-  }
 
   waitingFor(owner: object): number {
     return this.waiting.reduce((count, task) => count + (task.owner === owner ? 1 : 0), 0);
@@ -47,14 +38,7 @@ export class RequestQueue {
     }
     if (this.waiting.length >= this.queueLimit) return false;
     this.waiting.push(task);
-    this.notify();
     return true;
-  }
-
-  /** Called whenever the counts change, so consumers can show the queue in their status. */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Drops the owner's waiting tasks and aborts its running ones (a redeploy of one node). */
@@ -64,25 +48,20 @@ export class RequestQueue {
 
   cancelAll(): void {
     this.cancelWhere(() => true);
-    this.listeners.clear();
   }
 
   private cancelWhere(matches: (task: QueuedTask) => boolean): void {
     const dropped = this.waiting.filter(matches);
-    for (let index = this.waiting.length - 1; index >= 0; index--) {
-      if (matches(this.waiting[index])) this.waiting.splice(index, 1);
-    }
+    this.waiting = this.waiting.filter((task) => !matches(task));
     for (const task of dropped) task.cancel();
     for (const entry of this.running) {
       if (matches(entry.task)) entry.controller.abort();
     }
-    this.notify();
   }
 
   private run(task: QueuedTask): void {
     const entry: RunningTask = { task, controller: new AbortController() };
     this.running.add(entry);
-    this.notify();
     task
       .start(entry.controller.signal)
       .catch(() => undefined)
@@ -96,10 +75,5 @@ export class RequestQueue {
     while (this.running.size < this.maxConcurrent && this.waiting.length > 0) {
       this.run(this.waiting.shift() as QueuedTask);
     }
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
   }
 }

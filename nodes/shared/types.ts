@@ -20,9 +20,6 @@ export type VariationSize = (typeof VARIATION_SIZES)[number];
 /** Named sizes of the edits endpoint; any `WxH` with both sides divisible by 16 is accepted too. */
 export const EDIT_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'] as const;
 
-/** The form's "same as input" choice for `variations`, stored as an empty string. */
-export const SAME_AS_INPUT = '';
-
 /** GPT Image models current in November 2026; the form offers them but accepts any id. */
 export const SUGGESTED_EDIT_MODELS = [
   'gpt-image-2',
