@@ -11,6 +11,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NEW_NODE_FORM } from '../nodes/shared/types';
 
 export const REPO_ROOT = join(__dirname, '..');
 export const SUCCESS_SINK = 'bench-success';
@@ -94,17 +95,7 @@ export function variationNode(id: string, api: string, form: Record<string, unkn
     z: TAB,
     name: id,
     api,
-    method: 'edit',
-    model: '',
-    prompt: '',
-    imagePath: '',
-    baseFolder: '',
-    restrictToBaseFolder: false,
-    count: '1',
-    size: '',
-    responseFormat: 'url',
-    user: '',
-    output: 'split',
+    ...NEW_NODE_FORM,
     x: 300,
     y: 100,
     wires: [[SUCCESS_SINK], [FAILED_SINK]],

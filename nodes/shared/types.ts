@@ -40,6 +40,21 @@ export const DEFAULTS = {
     'Create a variation of this image. Keep its style, subject and composition, and vary the details.',
 };
 
+/** The flow properties of a new create-image-variation node, as the editor saves them. */
+export const NEW_NODE_FORM = {
+  method: 'edit',
+  model: '',
+  prompt: '',
+  imagePath: '',
+  baseFolder: '',
+  restrictToBaseFolder: false,
+  count: '1',
+  size: '',
+  responseFormat: 'url',
+  user: '',
+  output: 'split',
+};
+
 export const LIMITS = {
   minN: 1,
   maxN: 10,

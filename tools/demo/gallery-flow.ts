@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NEW_NODE_FORM } from '../../nodes/shared/types';
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -168,16 +169,7 @@ export function galleryFlow(): FlowNode[] {
         type: 'create-image-variation',
         name: 'Create variation',
         api: GALLERY_IDS.api,
-        method: 'edit',
-        model: '',
-        prompt: '',
-        imagePath: '',
-        baseFolder: '',
-        restrictToBaseFolder: false,
-        count: '1',
-        size: '',
-        responseFormat: 'url',
-        user: '',
+        ...NEW_NODE_FORM,
         output: 'single',
         wires: [[id.store], [id.store]],
       },
